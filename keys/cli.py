@@ -193,12 +193,23 @@ def pki_renew(certificate: str, if_due: bool) -> None:
 
     TSA and OCSP get a new key (they also renew themselves within their window); the
     issuing CA is certified again under the same key by the root (a root key ceremony).
-    Without --if-due every run issues another successor.
+    Without --if-due every run issues another successor. With --if-due, a certificate due but
+    capped by its issuer's end is not renewed: the command says which issuer to renew (exit 1).
+    Under a revoked issuing CA nothing is renewed (exit 1, saying why).
     """
+    from keys import succession
+
     service = _service()
     if not service.pki.renew(certificate, service.now(), only_if_due=if_due):
-        cert = getattr(service.pki.material(), certificate).certificate
-        click.echo(f"{certificate} is not due (valid until {cert.not_valid_after.isoformat()}): nothing renewed")
+        service.pki.invalidate()  # another process may have renewed it first
+        material = service.pki.material()
+        moments = {"not_after": getattr(material, certificate).certificate.not_valid_after,
+                   "issuer_not_after": material.ca(succession.ISSUER[certificate]).certificate.not_valid_after,
+                   "now": service.now(), "window": service.pki.renewal_window(certificate)}
+        why = succession.not_renewed(name=certificate, **moments)
+        if succession.capped(**moments):  # only renewing its issuer helps: the operator must act
+            raise click.ClickException(why)
+        click.echo(why)
         return
     cert = getattr(service.pki.material(), certificate).certificate
     click.echo(f"{certificate} renewed: serial {cert.serial_number:X}, valid until "
@@ -228,8 +239,9 @@ def pki_status() -> None:
     service = _service()
     now = service.now()
     due = service.pki.due(now)
-    for name, moment in renewal.lifetimes(service.pki).items():
-        state = f"DUE: {renewal.HOW[name]}" if name in due else "ok"
+    moments = renewal.lifetimes(service.pki)
+    for name, moment in moments.items():
+        state = f"DUE: {renewal.remedy(name, moments)}" if name in due else "ok"
         click.echo(f"{name:9} expires {moment.isoformat()}  {state}")
     if due:
         raise SystemExit(1)

@@ -11,7 +11,7 @@ be sealed or verified as valid).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from prometheus_client.core import GaugeMetricFamily
@@ -19,7 +19,7 @@ from prometheus_client.registry import Collector
 
 from infra.ops.metrics import REGISTRY
 from infra.utc import as_utc
-from keys import revoked_ca
+from keys import revoked_ca, succession
 from keys.errors import KeyStoreError, PkiNotInitialised
 from keys.pki import CA_NAMES, SERVICE_NAMES, Pki
 
@@ -47,6 +47,15 @@ HOW = {"tsa": "`cedula pki renew tsa`", "ocsp": "`cedula pki renew ocsp`",
        "root_crl": "`cedula pki crl root` (root key ceremony)"}
 
 
+def remedy(name: str, moments: Mapping[str, datetime]) -> str:
+    """What to run for `name` (of `lifetimes`): its own renewal, or its issuer's first while the
+    issuer's end caps it (a successor would end on the same day: `keys.succession.capped`)."""
+    issuer = succession.ISSUER.get(name)
+    if issuer is not None and issuer in moments and moments[issuer] <= moments[name]:
+        return f"{HOW[issuer]} first: a successor would end with the {issuer} CA"
+    return HOW[name]
+
+
 def check(pki: Pki, now: Callable[[], datetime]) -> list[str]:
     """Readiness: renew the TSA and OCSP certificates if due, then raise `PkiExpired` once
     something that needs the root key has run out, or the issuing CA is revoked (nothing can
@@ -62,13 +71,13 @@ def check(pki: Pki, now: Callable[[], datetime]) -> list[str]:
     moment_now = now()
     expired = [name for name, moment in moments.items() if moment <= moment_now]
     if expired:
-        raise PkiExpired("expired: " + ", ".join(f"{name} (renew with {HOW[name]})"
+        raise PkiExpired("expired: " + ", ".join(f"{name} (renew with {remedy(name, moments)})"
                                                   for name in expired))
     warnings = []
     for name, moment in sorted(moments.items()):
         window = pki.renewal_window(name if name != "root_crl" else "root")
         if window is not None and moment - moment_now <= window:
-            warnings.append(f"{name} expires {moment:%Y-%m-%d %H:%M} UTC: renew with {HOW[name]}")
+            warnings.append(f"{name} expires {moment:%Y-%m-%d %H:%M} UTC: renew with {remedy(name, moments)}")
     return warnings
 
 

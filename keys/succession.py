@@ -15,4 +15,27 @@ def due(*, not_after: datetime, issuer_not_after: datetime, now: datetime, windo
     return not_after - now <= window and issuer_not_after > not_after
 
 
-__all__ = ["due"]
+ISSUER = {"tsa": "issuing", "ocsp": "issuing", "issuing": "root"}
+RENEW_ISSUER = {"issuing": "renew the issuing CA first, `cedula pki renew issuing` (root key ceremony); "
+                           "the {name} certificate then renews itself",
+                "root": "a new root is needed (ceremony, see docs/pki.md)"}
+
+
+def capped(*, not_after: datetime, issuer_not_after: datetime, now: datetime, window: timedelta) -> bool:
+    """Within `window`, yet not `due`: a successor would end with the issuer, as this one does."""
+    return not_after - now <= window and issuer_not_after <= not_after
+
+
+def not_renewed(*, name: str, not_after: datetime, issuer_not_after: datetime, now: datetime,
+                window: timedelta) -> str:
+    """Why `name`'s successor was not issued (`due` is false): not yet within its window, or
+    within it but `capped` by its issuer's end, which only renewing the issuer lifts."""
+    if not capped(not_after=not_after, issuer_not_after=issuer_not_after, now=now, window=window):
+        return f"{name} is not due (valid until {not_after.isoformat()}): nothing renewed"
+    issuer = ISSUER[name]
+    return (f"{name} is due (valid until {not_after.isoformat()}) but not renewed: a successor would "
+            f"end with the {issuer} CA, on the same day ({issuer_not_after.isoformat()}); "
+            + RENEW_ISSUER[issuer].format(name=name))
+
+
+__all__ = ["ISSUER", "capped", "due", "not_renewed"]

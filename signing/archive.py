@@ -154,11 +154,16 @@ def prepare_authority(service: DocumentService, *, now: datetime, horizon: timed
     """A time-stamp made now must outlive the horizon: renew the TSA certificate first if it
     would not (it renews itself only `[pki] renew_before_days` ahead), unless the issuing CA
     ends with it (a successor would end then too: the issuing CA is renewed first, a root
-    ceremony that `cedula pki status` asks for)."""
+    ceremony that `cedula pki status` asks for), or the issuing CA is revoked (nothing is issued
+    under it: `keys.service_certificates`; the TSA grants nothing either)."""
     pki = service.keys.pki
     material = pki.material()
     tsa_end = material.tsa.certificate.not_valid_after
     if tsa_end - now > horizon:
+        return
+    if pki.issuing_revocation() is not None:
+        log.warning("archive time-stamps wait for a new PKI: the issuing CA is revoked (docs/pki.md, Revocation)",
+                    extra={"expires": tsa_end.isoformat()})
         return
     if material.issuing.certificate.not_valid_after <= tsa_end:
         log.warning("archive time-stamps wait for the issuing CA's renewal (cedula pki renew issuing)",
