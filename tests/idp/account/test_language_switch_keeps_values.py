@@ -10,8 +10,9 @@ from html import unescape
 
 import pytest
 
-from tests.idp.conftest import csrf, fields
+from tests.idp.conftest import csrf, dui, fields
 from tests.support.catalog_text import said
+from tests.support.civil_register import register_person
 
 TYPED = fields(national_id="12345678-0")  # a check digit that does not match
 
@@ -30,6 +31,10 @@ def _switch(html: str) -> tuple[str, dict[str, str], str]:
 
 @pytest.mark.parametrize("page", ["/enrol", "/reclaim"])
 def test_the_language_switch_after_a_form_error_keeps_what_was_typed(client, page):
+    # an imported register that holds someone (never loaded, /reclaim says only that it cannot
+    # check the register yet: impostor14)
+    register_person(client.application, national_id=dui(99_999_990), given_name="Registro",
+                    family_name="Importado", birthdate="1970-01-01")
     token = csrf(client, page)
     first = client.post(page, data={"csrf_token": token, **TYPED})
     assert first.status_code == 400
