@@ -157,6 +157,22 @@ def passkey_for_assertion(connection: sa.Connection,
     return connection.execute(_PASSKEY_FOR_ASSERTION, {"credential_id": credential_id}).first()
 
 
+def holds_passkey(session: Session, citizen_id: uuid.UUID, credential_id: str) -> bool:
+    """Whether the citizen still holds the passkey `credential_id` (base64url, as a session or
+    a check names it), not marked suspect: what a step taken on the strength of an earlier
+    passkey check re-reads in its own transaction (a desk recovery, a reclaim or the owner may
+    have ended that passkey meanwhile)."""
+    from idp.webauthn.encoding import from_b64url
+
+    try:
+        raw = from_b64url(credential_id, limit=1023)
+    except ValueError:
+        return False
+    return session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id,
+                                                      Passkey.credential_id == raw,
+                                                      Passkey.suspect_since.is_(None))) is not None
+
+
 def mark_suspect(connection: sa.Connection, *, passkey_id: int, now: datetime) -> bool:
     """Mark a passkey as suspect (a cloned authenticator: its counter went back with a valid
     signature); True the first time. Refused at sign-in from then on, until removed."""

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from idp import audit
 from idp.account.models import SignIn
 from idp.citizens.models import CLOSED_PREFIX, Citizen, Passkey, RecoveryCode, is_closed
+from idp.citizens.services import holds_passkey
 from idp.consent import services
 from idp.consent.errors import AccountClosed, CheckEnded
 from idp.consent.issued_grants import IssuedGrants
@@ -57,16 +58,6 @@ def pseudonym(key: bytes, *, scheme: str, national_id: str, citizen_id: uuid.UUI
     return prefix + own[: 64 - len(prefix)]
 
 
-def _still_holds(session: Session, citizen_id: uuid.UUID, credential_id: str) -> bool:
-    from idp.webauthn.encoding import from_b64url
-
-    try:
-        raw = from_b64url(credential_id, limit=1023)
-    except ValueError:
-        return False
-    return session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id,
-                                                      Passkey.credential_id == raw,
-                                                      Passkey.suspect_since.is_(None))) is not None
 
 
 @dataclass(frozen=True)
@@ -86,7 +77,7 @@ def close_account(session: Session, *, policy: ConsentPolicy, sign: ReceiptSigne
     citizen = session.get(Citizen, uuid.UUID(citizen_id), with_for_update=True)
     if citizen is None or is_closed(citizen):
         raise AccountClosed("the account does not exist or is already closed")
-    if checked_with is not None and not _still_holds(session, citizen.id, checked_with):
+    if checked_with is not None and not holds_passkey(session, citizen.id, checked_with):
         raise CheckEnded("the passkey this session was checked with is no longer the account's")
     agencies = services.withdraw_all(session, policy=policy, sign=sign, grants=grants, citizen_id=citizen.id,
                                      language=language, now=now, reason="account_closed")

@@ -22,6 +22,7 @@ from idp import audit
 from idp.assurance.models import IdentityDocument
 from idp.assurance.services import raise_proofing, record_evidence
 from idp.citizens.models import Citizen, Passkey, RecoveryCode, is_closed, is_frozen
+from idp.citizens.services import holds_passkey
 from idp.civil_register.base import MatchResult
 from idp.consent.issued_grants import IssuedGrants
 from idp.registrar import trail_proof
@@ -31,7 +32,7 @@ from idp.registrar.errors import CitizenNotFound, NotHolder, NotRegistrar, OwnRe
 from idp.registrar.models import Registrar, RegistrarAuditEntry
 from idp.registrar.roles import grant_role, revoke_role
 from idp.wallet.credential import revoke_made_with
-from idp.webauthn.encoding import b64url, from_b64url
+from idp.webauthn.encoding import b64url
 from infra.store import EphemeralStore
 
 BINDING_PREFIX = "registrar:bind:"
@@ -207,7 +208,7 @@ def verify_in_person(session: Session, *, actor: Actor, citizen_id: uuid.UUID,
     _not_own(actor, citizen_id, "verify")
     if _holds_no_identity(_citizen(session, citizen_id)):
         raise CitizenNotFound("the record is frozen or closed: it holds no identity to verify")
-    if holder is None or holder.citizen_id != citizen_id or not _holds_passkey(
+    if holder is None or holder.citizen_id != citizen_id or not holds_passkey(
             session, citizen_id, holder.credential_id):
         raise NotHolder("the person at the desk did not confirm with a passkey of this account")
     return _record_check(session, actor=actor, citizen_id=citizen_id, document=document,
@@ -226,14 +227,6 @@ def verify_new_identity(session: Session, *, actor: Actor, citizen_id: uuid.UUID
                          confirmed="new_identity", now=now)
 
 
-def _holds_passkey(session: Session, citizen_id: uuid.UUID, credential_id: str) -> bool:
-    try:
-        raw = from_b64url(credential_id, limit=1023)
-    except ValueError:
-        return False
-    return session.scalar(sa.select(Passkey.id).where(Passkey.citizen_id == citizen_id,
-                                                      Passkey.credential_id == raw,
-                                                      Passkey.suspect_since.is_(None))) is not None
 
 
 def _record_check(session: Session, *, actor: Actor, citizen_id: uuid.UUID, document: DocumentCheck,
