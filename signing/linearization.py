@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left
 from decimal import Decimal
 from typing import Any
 
@@ -178,12 +179,20 @@ def _rebuilt(reader: PdfFileReader, data: bytes
     offsets of those cross-reference streams."""
     entries: dict[int, tuple[int, Any]] = {}
     sections: list[int] = []
+    # Where each `endobj` and `/XRef` stands, found once: a search from every header to the next
+    # `endobj` took time quadratic in the file (a hostile upload of many headers and no `endobj`:
+    # minutes of CPU for a few hundred kilobytes).
+    ends = [found.start() for found in re.finditer(rb"endobj", data)]
+    tags = [found.start() for found in re.finditer(rb"/XRef", data)]
     for header in _ANY_OBJECT_HEADER.finditer(data):
         number, generation = int(header[1]), int(header[2])
         if number not in entries or entries[number][0] == generation:
             entries[number] = (generation, header.start())
-        end = data.find(b"endobj", header.end())
-        tag = data.find(b"/XRef", header.end(), end if end >= 0 else len(data))
+        after = header.end()
+        at = bisect_left(ends, after)
+        end = ends[at] if at < len(ends) else len(data)
+        at = bisect_left(tags, after)
+        tag = tags[at] if at < len(tags) and tags[at] + 5 <= end else -1
         if tag >= 0 and (tag + 5 >= len(data) or data[tag + 5] < 64):
             sections.append(header.start())
     for start in sections:
