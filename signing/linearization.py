@@ -195,8 +195,9 @@ def _rebuilt(reader: PdfFileReader, data: bytes
         tag = tags[at] if at < len(tags) and tags[at] + 5 <= end else -1
         if tag >= 0 and (tag + 5 >= len(data) or data[tag + 5] < 64):
             sections.append(header.start())
+    read: set[int] = set()  # a section another one's /Prev chain reached already adds nothing
     for start in sections:
-        for entry in _section_chain(reader, data, start):
+        for entry in _section_chain(reader, data, start, read):
             if entry.idnum not in entries:
                 entries[entry.idnum] = (
                     0 if entry.xref_type == XRefType.IN_OBJ_STREAM else entry.generation,
@@ -204,12 +205,12 @@ def _rebuilt(reader: PdfFileReader, data: bytes
     return entries, set(sections)
 
 
-def _section_chain(reader: PdfFileReader, data: bytes, start: int) -> list[XRefEntry]:
+def _section_chain(reader: PdfFileReader, data: bytes, start: int, seen: set[int]) -> list[XRefEntry]:
     """The entries of the cross-reference stream at `start` and of the streams its /Prev
-    chain leads to, in that order (each read once); a part that cannot be read ends the
-    chain, as it ends pdf.js's."""
+    chain leads to, in that order, but for those in `seen` (read already: each section is read
+    once per file, so many sections leading into one long chain cost that chain once); a part
+    that cannot be read ends the chain, as it ends pdf.js's."""
     found: list[XRefEntry] = []
-    seen: set[int] = set()
     at: Any = start
     while isinstance(at, int) and 0 <= at < len(data) and at not in seen:
         seen.add(at)

@@ -38,3 +38,26 @@ def test_a_cross_reference_stream_is_still_found_between_its_header_and_endobj()
             b"4 0 obj\n<</A 1>>\nendobj\n/XRef\n")  # /XRef after its endobj: not 4's
     _entries, sections = linearization._rebuilt(None, _Counted(data))
     assert sections == {data.index(b"3 0 obj")}
+
+
+def _xref_stream(number: int, prev: int | None) -> bytes:
+    previous = b"" if prev is None else b" /Prev %d" % prev
+    return b"%d 0 obj\n<</Type /XRef /Size 1 /W [1 1 1] /Length 0%s>>\nstream\n\nendstream\nendobj\n" % (
+        number, previous)
+
+
+def test_sections_leading_into_one_chain_read_it_once(monkeypatch):
+    """Many cross-reference streams whose /Prev all lead into one long chain: each section is
+    read once per file (before, every section read the whole chain again: sections x chain)."""
+    read: list[int] = []
+    monkeypatch.setattr(linearization, "parse_xref_stream", lambda section, strict: read.append(1) or [])
+    data = b"%PDF-1.7\n"
+    chain: list[int] = []
+    for number in range(1, 41):  # the chain: each names the one before
+        chain.append(len(data))
+        data += _xref_stream(number, chain[-2] if len(chain) > 1 else None)
+    for number in range(41, 81):  # forty sections leading into its newest one
+        data += _xref_stream(number, chain[-1])
+    _entries, sections = linearization._rebuilt(None, _Counted(data))
+    assert len(sections) == 80
+    assert len(read) == 80
