@@ -51,3 +51,16 @@ def after_passing(monkeypatch, owner: object, name: str, then: Callable[[], obje
         return passed
 
     monkeypatch.setattr(owner, name, meanwhile)
+
+
+def before_first_call(monkeypatch, owner: object, name: str, then: Callable[[], object]) -> None:
+    """`then()` runs `elsewhere`, once, just before the first call of `owner.name` (a step of
+    the request under test): the race's other side lands at that moment."""
+    real = getattr(owner, name)
+    first = once(lambda: elsewhere(then))
+
+    def late(*args: object, **kwargs: object) -> object:
+        first()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, late)

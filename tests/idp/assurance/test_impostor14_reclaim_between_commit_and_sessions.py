@@ -11,7 +11,7 @@ from __future__ import annotations
 from tests.idp.assurance.test_reclaim import _claim, _code, _enter, _import, _send
 from tests.idp.conftest import enrol
 from tests.idp.oidc.conftest import bearer, exchange, get_code, oidc_app, register, token_request  # noqa: F401
-from tests.support.once import elsewhere, once
+from tests.support.once import before_first_call
 
 OFFLINE = "openid profile offline_access"
 
@@ -29,14 +29,8 @@ def test_tokens_got_in_that_moment_do_not_outlive_the_freeze(oidc_app, register,
         code, flow = get_code(squatter, agency, scope=OFFLINE)
         got["exchange"] = exchange(squatter, agency, code, flow)
 
-    real = reclaim_views.sessions_for
-    first = once(lambda: elsewhere(squatter_signs_in_to_an_agency))
-
-    def late(citizen_id):
-        first()
-        return real(citizen_id)
-
-    monkeypatch.setattr(reclaim_views, "sessions_for", late)
+    # after the reclaim committed, before it ends the frozen account's sessions
+    before_first_call(monkeypatch, reclaim_views, "sessions_for", squatter_signs_in_to_an_agency)
     holder = oidc_app.test_client()
     assert _claim(holder).status_code == 303
     _send(holder)

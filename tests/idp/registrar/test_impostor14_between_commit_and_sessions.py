@@ -15,7 +15,7 @@ from tests.idp.oidc.conftest import bearer, exchange, get_code, token_request
 from tests.idp.registrar.test_registrar import FUTURE, registrar  # noqa: F401  (fixture)
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.civil_register import in_register
-from tests.support.once import elsewhere, once
+from tests.support.once import after_passing, before_first_call, once
 
 OFFLINE = "openid profile offline_access"
 
@@ -25,14 +25,7 @@ def _between_commit_and_sessions(monkeypatch, then) -> None:
     desk ends the account's sessions."""
     from idp.registrar import views
 
-    real = views.sessions_for
-    first = once(lambda: elsewhere(then))
-
-    def late(citizen_id):
-        first()
-        return real(citizen_id)
-
-    monkeypatch.setattr(views, "sessions_for", late)
+    before_first_call(monkeypatch, views, "sessions_for", then)
 
 
 def _recover_at_the_desk(desk, citizen_id: str):
@@ -108,15 +101,7 @@ def test_nor_by_a_close_checked_just_before_the_desk_committed(client, oidc_app,
     from idp.consent import views
 
     phone, held = _held(oidc_app)
-    real = views.reauth.fresh
-    desk = once(lambda: elsewhere(lambda: _recover_at_the_desk(client, held.citizen_id)))
-
-    def meanwhile(session):
-        passed = real(session)
-        desk()
-        return passed
-
-    monkeypatch.setattr(views.reauth, "fresh", meanwhile)
+    after_passing(monkeypatch, views.reauth, "fresh", once(lambda: _recover_at_the_desk(client, held.citizen_id)))
     page = _close(phone)
     assert not _closed(oidc_app, held.citizen_id), page.get_data(as_text=True)[:2000]
     # The re-check page, which says that passkey no longer does (the session ends with the desk's).
